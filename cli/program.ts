@@ -1,0 +1,22 @@
+// Builds the commander program. Each command lives in cli/commands/<name>.ts and exports
+// `register(program, ctx)`; command files import their implementation lazily inside the action,
+// so `sealbridge seal` never loads the Kubernetes client or the cloud SDKs.
+import { Command } from 'commander';
+import type { CliContext } from './context.ts';
+
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('sealbridge')
+    .description(
+      'Seal, sync and rotate Kubernetes secrets: Sealed Secrets, SOPS and external stores in one tool.',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+
+  // Commands register here, one line each.
+  return program;
+}
