@@ -24,11 +24,14 @@ for (const file of files) {
       figure: (f) => {
         figures.push(f);
         const ratio = f.ratio === undefined ? '' : `  ratio ${f.ratio.toFixed(3)}`;
-        const goal = f.goal === undefined ? '' : `  goal ${f.goal} ${f.met === true ? 'MET' : 'NOT MET'}`;
+        const goal =
+          f.goal === undefined ? '' : `  goal ${f.goal} ${f.met === true ? 'MET' : 'NOT MET'}`;
         const note = f.note === undefined ? '' : `  (${f.note})`;
         console.log(`- ${f.name}: ${f.value.toFixed(2)} ${f.unit}${ratio}${goal}${note}`);
       },
-      log: (line) => console.log(`  ${line}`),
+      log: (line) => {
+        console.log(`  ${line}`);
+      },
     },
     args,
   );
