@@ -3,6 +3,10 @@
 // so `sealbridge seal` never loads the Kubernetes client or the cloud SDKs.
 import { Command } from 'commander';
 import type { CliContext } from './context.ts';
+import { register as registerSeal } from './commands/seal.ts';
+import { register as registerUnseal } from './commands/unseal.ts';
+import { register as registerKeys } from './commands/keys.ts';
+import { register as registerCert } from './commands/cert.ts';
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('sealbridge')
@@ -18,5 +22,9 @@ export function createProgram(ctx: CliContext): Command {
     .exitOverride();
 
   // Commands register here, one line each.
+  registerSeal(program, ctx);
+  registerUnseal(program, ctx);
+  registerKeys(program, ctx);
+  registerCert(program, ctx);
   return program;
 }
