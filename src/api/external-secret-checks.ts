@@ -2,7 +2,7 @@
 // one is a validation error (with its position) before anything is fetched.
 import { SealbridgeError } from '../errors.ts';
 import { ESO_FUNCTIONS } from '../template/funcs/index.ts';
-import { GoRegExp } from '../template/regexp/regexp.ts';
+import { GoRegExp } from '../regexp/regexp.ts';
 import { parseTemplate } from '../template/template.ts';
 import type { Fields } from './external-secret-fields.ts';
 

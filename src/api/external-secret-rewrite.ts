@@ -4,7 +4,7 @@
 // silently keep one of two keys that rewrite to the same name, this is an error.
 import { SealbridgeError } from '../errors.ts';
 import { ESO_FUNCTIONS } from '../template/funcs/index.ts';
-import { GoRegExp } from '../template/regexp/regexp.ts';
+import { GoRegExp } from '../regexp/regexp.ts';
 import { parseTemplate } from '../template/template.ts';
 import { stringContext } from '../template/values.ts';
 import type { Rewrite } from './external-secret.ts';

@@ -62,7 +62,7 @@ export interface ExternalSecretData {
 }
 
 export interface FindName {
-  /** RE2 syntax, matched with the linear-time engine (src/template/regexp). */
+  /** RE2 syntax, matched with the linear-time engine (src/regexp). */
   readonly regexp: string;
 }
 

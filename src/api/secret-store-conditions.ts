@@ -1,10 +1,14 @@
 // ClusterSecretStore `spec.conditions`: which namespaces may use the store. As in ESO, any
 // match allows: a selector, a name or a regex of any entry. No conditions: all namespaces.
-// Regexes are unanchored, as Go's regexp.MatchString is.
-import type {
-  ClusterSecretStoreCondition,
-  LabelSelector,
-  SecretStoreObject,
+// Regexes are RE2 and unanchored, as Go's regexp.MatchString is; they run on the linear-time
+// GoRegExp engine (a ClusterSecretStore's author cannot stall the controller with a pattern),
+// compiled once by parseSecretStore.
+import { GoRegExp } from '../regexp/regexp.ts';
+import {
+  COMPILED_NAMESPACE_REGEXES,
+  type ClusterSecretStoreCondition,
+  type LabelSelector,
+  type SecretStoreObject,
 } from './secret-store.ts';
 
 export function labelSelectorMatches(
@@ -40,7 +44,26 @@ function conditionMatches(
     return true;
   }
   if (c.namespaces?.includes(namespace) === true) return true;
-  return (c.namespaceRegexes ?? []).some((r) => new RegExp(r, 'u').test(namespace));
+  return namespaceRegexesOf(c).some((re) => {
+    try {
+      return re?.test(namespace) ?? false;
+    } catch {
+      return false; // over the step budget: cannot happen for a namespace name; deny
+    }
+  });
+}
+
+/** The compiled regexes; a condition not built by parseSecretStore is compiled here. */
+function namespaceRegexesOf(c: ClusterSecretStoreCondition): readonly (GoRegExp | undefined)[] {
+  const compiled = c[COMPILED_NAMESPACE_REGEXES];
+  if (compiled !== undefined) return compiled;
+  return (c.namespaceRegexes ?? []).map((r) => {
+    try {
+      return GoRegExp.compile(r);
+    } catch {
+      return undefined; // an invalid pattern matches nothing
+    }
+  });
 }
 
 /**

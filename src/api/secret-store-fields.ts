@@ -171,26 +171,3 @@ export function readServiceAccountSelector(
     ...(audiences === undefined ? {} : { audiences }),
   };
 }
-
-/** Go duration (`1h30m`, `90s`, `1.5h`, `300ms`) in milliseconds; undefined when malformed. */
-export function parseGoDuration(text: string): number | undefined {
-  const units: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    total += Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
-    consumed = re.lastIndex;
-  }
-  if (consumed === 0 || consumed !== text.length || !Number.isFinite(total)) return undefined;
-  return total;
-}

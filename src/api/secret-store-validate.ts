@@ -3,9 +3,12 @@
 // (code PROVIDER_INVALID_CONFIG) whose message lists them, suitable for a status condition.
 import { SealbridgeError } from '../errors.ts';
 import type { ObjectMeta } from '../manifest/types.ts';
+import { describeCompileError, GoRegExp } from '../regexp/regexp.ts';
+import { SECOND, tryParseGoDuration } from './duration.ts';
 import { SEALBRIDGE_API_VERSION } from './group.ts';
 import {
   CLUSTER_SECRET_STORE_KIND,
+  COMPILED_NAMESPACE_REGEXES,
   SECRET_STORE_KIND,
   type ClusterSecretStoreCondition,
   type SecretStoreObject,
@@ -15,7 +18,6 @@ import {
 import {
   isObj,
   issue,
-  parseGoDuration,
   readObj,
   readString,
   readStringList,
@@ -131,13 +133,7 @@ function readConditions(ctx: FieldContext, spec: Obj): ClusterSecretStoreConditi
     }
     const namespaces = readStringList(ctx, c, 'namespaces', path);
     const regexes = readStringList(ctx, c, 'namespaceRegexes', path);
-    for (const [j, r] of (regexes ?? []).entries()) {
-      try {
-        new RegExp(r, 'u');
-      } catch {
-        issue(ctx, `${path}.namespaceRegexes[${j}]`, 'is not a valid regular expression');
-      }
-    }
+    const compiled = compileNamespaceRegexes(ctx, regexes ?? [], path);
     const selector = readObj(ctx, c, 'namespaceSelector', path);
     const matchLabels =
       selector === undefined
@@ -173,24 +169,48 @@ function readConditions(ctx: FieldContext, spec: Obj): ClusterSecretStoreConditi
             ...(matchLabels === undefined ? {} : { matchLabels }),
             ...(matchExpressions === undefined ? {} : { matchExpressions }),
           };
-    return [
-      {
-        ...(namespaces === undefined ? {} : { namespaces }),
-        ...(regexes === undefined ? {} : { namespaceRegexes: regexes }),
-        ...(namespaceSelector === undefined ? {} : { namespaceSelector }),
-      },
-    ];
+    const condition: ClusterSecretStoreCondition = {
+      ...(namespaces === undefined ? {} : { namespaces }),
+      ...(regexes === undefined ? {} : { namespaceRegexes: regexes }),
+      ...(namespaceSelector === undefined ? {} : { namespaceSelector }),
+    };
+    Object.defineProperty(condition, COMPILED_NAMESPACE_REGEXES, { value: compiled });
+    return [condition];
   });
 }
 
+/** RE2, as ESO compiles them with Go's regexp; compiled once here and kept on the condition. */
+function compileNamespaceRegexes(
+  ctx: FieldContext,
+  regexes: readonly string[],
+  path: string,
+): readonly GoRegExp[] {
+  return regexes.flatMap((r, j) => {
+    try {
+      return [GoRegExp.compile(r)];
+    } catch (err) {
+      const why = describeCompileError(err);
+      if (why === undefined) throw err;
+      issue(ctx, `${path}.namespaceRegexes[${j}]`, why);
+      return [];
+    }
+  });
+}
+
+/** A Go duration string as nanoseconds, when it parses and is not negative. */
+function nonNegativeDuration(text: string): bigint | undefined {
+  const ns = tryParseGoDuration(text);
+  return ns !== undefined && ns >= 0n ? ns : undefined;
+}
+
+/** ESO's store refreshInterval is whole seconds; a Go duration string is accepted too. */
 function readRefreshInterval(ctx: FieldContext, spec: Obj): number | undefined {
   const v = spec['refreshInterval'];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-  if (typeof v === 'string') {
-    const ms = parseGoDuration(v);
-    if (ms !== undefined) return Math.round(ms / 1000);
-  }
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  const ns = typeof v === 'string' ? nonNegativeDuration(v) : undefined;
+  // Nearest whole second, halves up.
+  if (ns !== undefined) return Number((ns + SECOND / 2n) / SECOND);
   issue(ctx, 'spec.refreshInterval', 'must be whole seconds or a duration such as 5m');
   return undefined;
 }
@@ -203,8 +223,8 @@ function readRetrySettings(ctx: FieldContext, spec: Obj): SecretStoreSpec['retry
     issue(ctx, 'spec.retrySettings.maxRetries', 'must be a non-negative integer');
   }
   const interval = readString(ctx, r, 'retryInterval', 'spec.retrySettings');
-  if (interval !== undefined && parseGoDuration(interval) === undefined) {
-    issue(ctx, 'spec.retrySettings.retryInterval', 'must be a duration such as 10s');
+  if (interval !== undefined && nonNegativeDuration(interval) === undefined) {
+    issue(ctx, 'spec.retrySettings.retryInterval', 'must be a non-negative duration such as 10s');
   }
   return {
     ...(typeof max === 'number' ? { maxRetries: max } : {}),

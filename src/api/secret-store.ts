@@ -2,6 +2,7 @@
 // field names and defaults for the Vault, AWS Secrets Manager and GCP Secret Manager providers.
 // These are the types after validation and defaulting (secret-store-validate.ts builds them).
 import type { ObjectMeta } from '../manifest/types.ts';
+import type { GoRegExp } from '../regexp/regexp.ts';
 import type { SEALBRIDGE_API_VERSION } from './group.ts';
 
 export const SECRET_STORE_KIND = 'SecretStore';
@@ -145,11 +146,20 @@ export interface LabelSelector {
   readonly matchExpressions?: readonly LabelSelectorRequirement[];
 }
 
+/**
+ * Where parseSecretStore keeps a condition's compiled namespaceRegexes. The property is
+ * non-enumerable, so JSON output, spreads and deep equality see only the API fields.
+ */
+export const COMPILED_NAMESPACE_REGEXES: unique symbol = Symbol('compiledNamespaceRegexes');
+
 /** ClusterSecretStore only: the namespaces whose ExternalSecrets may use it (entries are ORed). */
 export interface ClusterSecretStoreCondition {
   readonly namespaceSelector?: LabelSelector;
   readonly namespaces?: readonly string[];
+  /** RE2 syntax, unanchored (Go's regexp.MatchString). */
   readonly namespaceRegexes?: readonly string[];
+  /** namespaceRegexes compiled once by validation, in the same order. */
+  readonly [COMPILED_NAMESPACE_REGEXES]?: readonly GoRegExp[];
 }
 
 export interface SecretStoreSpec {

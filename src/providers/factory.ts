@@ -1,6 +1,6 @@
 // Builds the SecretProvider for a validated store. Provider modules (and their SDKs) are loaded
 // on first use only, so the CLI and controllers that never touch a store stay light.
-import { parseGoDuration } from '../api/secret-store-fields.ts';
+import { durationToMs, tryParseGoDuration } from '../api/duration.ts';
 import { storeProviderName, type SecretStoreObject } from '../api/secret-store.ts';
 import { createCallRunner, type BackendInit } from './backend.ts';
 import { CredentialResolver } from './credentials.ts';
@@ -15,7 +15,8 @@ import type { ProviderBackend, ProviderKind, SecretProvider } from './types.ts';
 export function tuningFor(store: SecretStoreObject, base: ProviderTuning): ProviderTuning {
   const r = store.spec.retrySettings;
   if (r === undefined) return base;
-  const interval = r.retryInterval === undefined ? undefined : parseGoDuration(r.retryInterval);
+  const ns = r.retryInterval === undefined ? undefined : tryParseGoDuration(r.retryInterval);
+  const interval = ns === undefined || ns < 0n ? undefined : durationToMs(ns);
   return {
     ...base,
     retry: {

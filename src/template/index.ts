@@ -17,4 +17,4 @@ export {
   type CallContext,
 } from './funcs/types.ts';
 export { GoBytes, GoMap, fromJs, stringContext, type Value } from './values.ts';
-export { GoRegExp, quoteMeta } from './regexp/regexp.ts';
+export { GoRegExp, quoteMeta } from '../regexp/regexp.ts';

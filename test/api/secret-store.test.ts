@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { storeAllowsNamespace } from '../../src/api/secret-store-conditions.ts';
-import { parseGoDuration } from '../../src/api/secret-store-fields.ts';
 import {
   StoreValidationError,
   parseSecretStore,
@@ -194,13 +193,95 @@ describe('ClusterSecretStore conditions', () => {
   });
 });
 
-describe('parseGoDuration', () => {
-  it('parses Go durations', () => {
-    expect(parseGoDuration('1h0m0s')).toBe(3_600_000);
-    expect(parseGoDuration('1.5h')).toBe(5_400_000);
-    expect(parseGoDuration('300ms')).toBe(300);
-    expect(parseGoDuration('0')).toBe(0);
-    expect(parseGoDuration('5 minutes')).toBeUndefined();
-    expect(parseGoDuration('')).toBeUndefined();
+describe('ClusterSecretStore namespaceRegexes (RE2, linear time)', () => {
+  const store = (namespaceRegexes: unknown) =>
+    obj(
+      {
+        vault: {
+          server: 'https://v',
+          auth: { tokenSecretRef: { name: 't', key: 'k', namespace: 'vault' } },
+        },
+      },
+      { kind: 'ClusterSecretStore', extra: { conditions: [{ namespaceRegexes }] } },
+    );
+
+  it('matches with RE2 semantics, unanchored, including (?i) and (?P<name>)', () => {
+    const s = parseSecretStore(store(['(?i)^TEAM-', '(?P<env>prod|dev)-\\pL+$']));
+    expect(storeAllowsNamespace(s, 'team-a', {})).toBe(true);
+    expect(storeAllowsNamespace(s, 'x-dev-api', {})).toBe(true);
+    expect(storeAllowsNamespace(s, 'x-dev-api2', {})).toBe(false);
+    expect(storeAllowsNamespace(s, 'my-team-a', {})).toBe(false);
+  });
+
+  it('answers catastrophic-backtracking patterns on long non-matching namespaces', () => {
+    const s = parseSecretStore(store(['(a|a)*b', '(a+)+$']));
+    const long = 'a'.repeat(20_000);
+    expect(storeAllowsNamespace(s, `${long}!`, {})).toBe(false);
+    expect(storeAllowsNamespace(s, `${long}b`, {})).toBe(true);
+    expect(storeAllowsNamespace(s, long, {})).toBe(true);
+  });
+
+  it('compiles once at validation and keeps the API fields plain', () => {
+    const s = parseSecretStore(store(['^team-']));
+    const [condition] = s.spec.conditions ?? [];
+    expect(condition).toEqual({ namespaceRegexes: ['^team-'] });
+    expect(JSON.parse(JSON.stringify(condition))).toEqual({ namespaceRegexes: ['^team-'] });
+    // A hand-built (or copied) condition without the compiled form is compiled on use.
+    const copy = { ...s, spec: { ...s.spec, conditions: [{ ...condition }] } };
+    expect(storeAllowsNamespace(copy, 'team-b', {})).toBe(true);
+    expect(storeAllowsNamespace(copy, 'other', {})).toBe(false);
+  });
+
+  it('reports RE2-invalid patterns with their path and the reason', () => {
+    const issues = validateSecretStore(store(['ok', '^team(?=-)', '(a']));
+    expect(issues).toEqual([
+      {
+        path: 'spec.conditions[0].namespaceRegexes[1]',
+        message:
+          'is not a valid RE2 regular expression (invalid or unsupported Perl syntax: `(?=`)',
+      },
+      {
+        path: 'spec.conditions[0].namespaceRegexes[2]',
+        message: 'is not a valid RE2 regular expression (missing closing ): `(a`)',
+      },
+    ]);
+    expect(() => parseSecretStore(store(['(a']))).toThrow(StoreValidationError);
+  });
+});
+
+describe('SecretStore durations', () => {
+  const withSpec = (extra: Record<string, unknown>) =>
+    obj({ aws: { service: 'SecretsManager', region: 'eu-west-1' } }, { extra });
+  const refresh = (v: unknown) =>
+    parseSecretStore(withSpec({ refreshInterval: v })).spec.refreshInterval;
+  const issuesFor = (extra: Record<string, unknown>) =>
+    validateSecretStore(withSpec(extra)).map((i) => i.path);
+
+  it('takes refreshInterval as whole seconds (ESO) or a Go duration, rounded to seconds', () => {
+    expect(refresh(300)).toBe(300);
+    expect(refresh(0)).toBe(0);
+    expect(refresh('1h0m0s')).toBe(3600);
+    expect(refresh('1.5h')).toBe(5400);
+    expect(refresh('0')).toBe(0);
+    expect(refresh('1500ms')).toBe(2);
+    expect(refresh('1499ms')).toBe(1);
+    expect(refresh('2562047h47m16.854775807s')).toBe(9_223_372_037);
+  });
+
+  it('refuses malformed, negative and fractional refresh intervals', () => {
+    for (const bad of ['5 minutes', '', '300', '-5m', '1d', 1.5, -1, true]) {
+      expect(issuesFor({ refreshInterval: bad }), JSON.stringify(bad)).toEqual([
+        'spec.refreshInterval',
+      ]);
+    }
+  });
+
+  it('checks retryInterval as a non-negative Go duration', () => {
+    expect(issuesFor({ retrySettings: { retryInterval: '1m30s' } })).toEqual([]);
+    for (const bad of ['10', 'soon', '-1s', '9999999999h']) {
+      expect(issuesFor({ retrySettings: { retryInterval: bad } }), bad).toEqual([
+        'spec.retrySettings.retryInterval',
+      ]);
+    }
   });
 });

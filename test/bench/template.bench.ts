@@ -4,7 +4,7 @@
 // backtracking engines. Medians of several rounds.
 import { median, type BenchModule, type BenchReporter } from '../helpers/bench.ts';
 import { bcryptHash } from '../../src/template/crypto/bcrypt.ts';
-import { GoRegExp } from '../../src/template/regexp/regexp.ts';
+import { GoRegExp } from '../../src/regexp/regexp.ts';
 import { parseTemplate } from '../../src/template/template.ts';
 import { stringContext } from '../../src/template/values.ts';
 

@@ -301,6 +301,10 @@ describe('AWS batching, coalescing and throttling', () => {
     const p = await h.provider(awsStore());
     const byName = await p.find({ name: { regexp: '^s4[0-4]$' } }, signal());
     expect([...byName.keys()]).toEqual(['s40', 's41', 's42', 's43', 's44']);
+    await expect(p.find({ name: { regexp: '(s4' } }, signal())).rejects.toMatchObject({
+      code: 'PROVIDER_INVALID_CONFIG',
+      message: expect.stringContaining('missing closing )'),
+    });
     expect(server.calls.count('ListSecrets')).toBeGreaterThan(10);
     expect(server.calls.count('BatchGetSecretValue')).toBe(1);
     const byPath = await p.find({ path: 'app/' }, signal());

@@ -105,6 +105,8 @@ describe('GCP Secret Manager, emulator mode (plaintext, no credentials)', () => 
     expect(sm.grpc.calls.count('ListSecrets')).toBe(2);
     const byName = await p.find({ name: { regexp: '^a' } }, signal());
     expect([...byName.keys()]).toEqual(['a1', 'a2']);
+    const folded = await p.find({ name: { regexp: '(?i)^B[13]$' } }, signal());
+    expect([...folded.keys()]).toEqual(['b1', 'b3']);
     await expect(p.find({ path: 'x/' }, signal())).rejects.toMatchObject({
       code: 'PROVIDER_INVALID_CONFIG',
     });

@@ -7,7 +7,7 @@ import {
   RegexBudgetError,
   RegexSyntaxError,
   RegexTooLargeError,
-} from '../regexp/regexp.ts';
+} from '../../regexp/regexp.ts';
 import { stringText, type GoBytes, type Value } from '../values.ts';
 import { fn, FuncError, type TemplateFunction } from './types.ts';
 

@@ -12,7 +12,7 @@ import {
   type Program,
 } from './vm.ts';
 
-export { RegexBudgetError, RegexSyntaxError, RegexTooLargeError };
+export { RegexBudgetError, RegexSyntaxError, RegexTooLargeError, type Budget };
 
 /** Default work allowed per call (threads visited); about a second of CPU at worst. */
 export const DEFAULT_REGEX_BUDGET = 20_000_000;
@@ -178,6 +178,29 @@ export class GoRegExp {
     }
     return out + rest;
   }
+}
+
+/** C0/C1 controls and the Unicode line separators, which would break a one-line message. */
+function isLineUnsafe(c: string): boolean {
+  const n = c.codePointAt(0) ?? 0;
+  return n < 0x20 || (n >= 0x7f && n <= 0x9f) || n === 0x2028 || n === 0x2029;
+}
+
+function escapeChar(c: string): string {
+  return `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Why a user-supplied pattern was refused by GoRegExp.compile, as one line for a status condition
+ * or error message (quoting the offending fragment, as Go does), or undefined for other errors.
+ */
+export function describeCompileError(err: unknown): string | undefined {
+  if (err instanceof RegexSyntaxError) {
+    const text = Array.from(err.message, (c) => (isLineUnsafe(c) ? escapeChar(c) : c)).join('');
+    return `is not a valid RE2 regular expression (${text})`;
+  }
+  if (err instanceof RegexTooLargeError) return 'is too large once compiled';
+  return undefined;
 }
 
 /** regexp.QuoteMeta. */

@@ -3,8 +3,12 @@
 // property test against JavaScript's RegExp on the syntax both share.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GoRegExp, RegexSyntaxError } from '../../src/template/regexp/regexp.ts';
-import { DEFAULT_REGEX_BUDGET } from '../../src/template/regexp/regexp.ts';
+import {
+  DEFAULT_REGEX_BUDGET,
+  describeCompileError,
+  GoRegExp,
+  RegexSyntaxError,
+} from '../../src/regexp/regexp.ts';
 
 /** True when a repeated group could match empty (where Go and JavaScript part ways). */
 function hasNullableRepeat(p: string): boolean {
@@ -84,6 +88,26 @@ describe('GoRegExp', () => {
     ]) {
       expect(() => GoRegExp.compile(bad), bad).toThrow(RegexSyntaxError);
     }
+  });
+
+  it('describes compile errors on one line for configuration messages', () => {
+    const why = (p: string): string | undefined => {
+      try {
+        GoRegExp.compile(p);
+        return undefined;
+      } catch (err) {
+        return describeCompileError(err);
+      }
+    };
+    expect(why('a(?!b)')).toBe(
+      'is not a valid RE2 regular expression (invalid or unsupported Perl syntax: `(?!`)',
+    );
+    expect(why('(\n\u2028')).toBe(
+      'is not a valid RE2 regular expression (missing closing ): `(\\u000a\\u2028`)',
+    );
+    expect(why('((a{1000}){1000}){1000}')).toBe('is too large once compiled');
+    expect(why('ok')).toBeUndefined();
+    expect(describeCompileError(new Error('other'))).toBeUndefined();
   });
 
   it('matches catastrophic-backtracking patterns in linear work', () => {
