@@ -7,6 +7,8 @@ import { register as registerSeal } from './commands/seal.ts';
 import { register as registerUnseal } from './commands/unseal.ts';
 import { register as registerKeys } from './commands/keys.ts';
 import { register as registerCert } from './commands/cert.ts';
+import { register as registerSops } from './commands/sops.ts';
+import { register as registerMigrate } from './commands/migrate.ts';
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('sealbridge')
@@ -26,5 +28,7 @@ export function createProgram(ctx: CliContext): Command {
   registerUnseal(program, ctx);
   registerKeys(program, ctx);
   registerCert(program, ctx);
+  registerSops(program, ctx);
+  registerMigrate(program, ctx);
   return program;
 }

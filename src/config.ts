@@ -92,7 +92,8 @@ export interface SopsEnvConfig {
 export function sopsEnvConfig(env: Env): SopsEnvConfig {
   const xdg = env['XDG_CONFIG_HOME'];
   const home = env['HOME'] ?? env['USERPROFILE'];
-  const base = xdg !== undefined && xdg !== '' ? xdg : home !== undefined ? `${home}/.config` : undefined;
+  const base =
+    xdg !== undefined && xdg !== '' ? xdg : home !== undefined ? `${home}/.config` : undefined;
   return Object.freeze({
     ageKey: env['SOPS_AGE_KEY'],
     ageKeyFile: env['SOPS_AGE_KEY_FILE'],
