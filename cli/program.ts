@@ -9,6 +9,10 @@ import { register as registerKeys } from './commands/keys.ts';
 import { register as registerCert } from './commands/cert.ts';
 import { register as registerSops } from './commands/sops.ts';
 import { register as registerMigrate } from './commands/migrate.ts';
+import { register as registerRender } from './commands/render.ts';
+import { register as registerController } from './commands/controller.ts';
+import { register as registerValidate } from './commands/validate.ts';
+import { register as registerReencrypt } from './commands/reencrypt.ts';
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('sealbridge')
@@ -30,5 +34,9 @@ export function createProgram(ctx: CliContext): Command {
   registerCert(program, ctx);
   registerSops(program, ctx);
   registerMigrate(program, ctx);
+  registerRender(program, ctx);
+  registerController(program, ctx);
+  registerValidate(program, ctx);
+  registerReencrypt(program, ctx);
   return program;
 }

@@ -18,18 +18,30 @@ export async function runCert(
       'give the certificate once: as the argument or with --cert',
     );
   }
-  const spec = arg ?? flags.cert ?? sealEnvConfig(ctx.env).cert;
-  if (spec === undefined || spec === '') {
-    throw new SealbridgeError(
-      'INVALID_FLAG',
-      'no certificate: pass FILE|URL, --cert, or set SEALBRIDGE_CERT',
-    );
-  }
   const now = systemClock.now();
-  const cert = await loadCertificate(certSourceFromSpec(spec, { cwd: ctx.cwd }), {
-    nowMs: now,
-    allowExpired: true,
-  });
+  let cert;
+  if (flags.fetch === true) {
+    if (arg !== undefined || flags.cert !== undefined) {
+      throw new SealbridgeError('INVALID_FLAG', 'give either a certificate or --fetch, not both');
+    }
+    const { controllerCertSource } = await import('../../src/controller-client/cert-source.ts');
+    cert = await loadCertificate(await controllerCertSource(flags, ctx.env), {
+      nowMs: now,
+      allowExpired: true,
+    });
+  } else {
+    const spec = arg ?? flags.cert ?? sealEnvConfig(ctx.env).cert;
+    if (spec === undefined || spec === '') {
+      throw new SealbridgeError(
+        'INVALID_FLAG',
+        'no certificate: pass FILE|URL, --cert, or set SEALBRIDGE_CERT (or --fetch to ask the controller)',
+      );
+    }
+    cert = await loadCertificate(certSourceFromSpec(spec, { cwd: ctx.cwd }), {
+      nowMs: now,
+      allowExpired: true,
+    });
+  }
   const info = certificateInfo(cert);
   const expired = isExpired(cert, now);
   if (flags.output === 'json') {

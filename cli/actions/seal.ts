@@ -43,8 +43,14 @@ function flagError(message: string): SealbridgeError {
   return new SealbridgeError('INVALID_FLAG', message);
 }
 
-/** The certificate from --cert or the environment. The place to add --fetch-cert later. */
+/** The certificate from --cert, the environment, or the controller (--fetch-cert). */
 async function sealingCertificate(ctx: CliContext, flags: SealFlags): Promise<SealingCertificate> {
+  if (flags.fetchCert === true) {
+    if (flags.cert !== undefined) throw flagError('give either --cert or --fetch-cert, not both');
+    const { controllerCertSource } = await import('../../src/controller-client/cert-source.ts');
+    const source = await controllerCertSource(flags, ctx.env);
+    return loadCertificate(source, { nowMs: systemClock.now() });
+  }
   const spec = flags.cert ?? sealEnvConfig(ctx.env).cert;
   if (spec === undefined || spec === '') {
     throw flagError('no sealing certificate: pass --cert FILE|URL or set SEALBRIDGE_CERT');

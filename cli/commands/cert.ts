@@ -2,14 +2,16 @@
 // uses, subject, validity (and whether it has expired) and key size.
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { addControllerFlags, type ControllerFlags } from '../controller-flags.ts';
 
-export interface CertFlags {
+export interface CertFlags extends ControllerFlags {
   readonly cert?: string;
+  readonly fetch?: boolean;
   readonly output?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('cert')
     .summary('show a sealing certificate: fingerprint, subject, validity, key size')
     .description(
@@ -22,11 +24,15 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .argument('[cert]', 'certificate file or URL')
     .option('--cert <file|url>', 'certificate file or URL (same as the argument)')
+    .option(
+      '--fetch',
+      "fetch the controller's current certificate through the API server's service proxy",
+    )
     .addOption(
       new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'),
-    )
-    .action(async (arg: string | undefined, flags: CertFlags) => {
-      const { runCert } = await import('../actions/cert.ts');
-      await runCert(ctx, arg, flags);
-    });
+    );
+  addControllerFlags(cmd).action(async (arg: string | undefined, flags: CertFlags) => {
+    const { runCert } = await import('../actions/cert.ts');
+    await runCert(ctx, arg, flags);
+  });
 }

@@ -3,10 +3,12 @@
 // cli/actions/seal.ts, imported only when the command runs.
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { addControllerFlags, type ControllerFlags } from '../controller-flags.ts';
 import { collectList } from '../io.ts';
 
-export interface SealFlags {
+export interface SealFlags extends ControllerFlags {
   readonly cert?: string;
+  readonly fetchCert?: boolean;
   readonly secretFile?: string;
   readonly sealedSecretFile?: string;
   readonly format?: string;
@@ -21,7 +23,7 @@ export interface SealFlags {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('seal')
     .summary('encrypt Secrets into SealedSecrets with the cluster certificate')
     .description(
@@ -34,13 +36,18 @@ export function register(program: Command, ctx: CliContext): void {
         'Output is YAML by default (GitOps repositories commit YAML; kubeseal defaults to JSON), or',
         'JSON with -o json; with -w FILE and no -o, a .json name means JSON.',
         '',
-        'The namespace comes from the Secret or --namespace (they must agree). seal never reads a',
-        'kubeconfig, so strict and namespace-wide scopes need one of the two.',
+        'The namespace comes from the Secret or --namespace (they must agree), never from a',
+        'kubeconfig, so strict and namespace-wide scopes need one of the two. With --fetch-cert the',
+        'certificate comes from the controller through the API server (kubeconfig and --controller-*).',
       ].join('\n'),
     )
     .option(
       '--cert <file|url>',
       'sealing certificate: a PEM file, file:// or http(s):// URL (env SEALBRIDGE_CERT, or SEALED_SECRETS_CERT)',
+    )
+    .option(
+      '--fetch-cert',
+      "fetch the certificate from the controller through the API server's service proxy (uses the kubeconfig)",
     )
     .option('-f, --secret-file <file>', 'read Secrets from FILE instead of stdin ("-" = stdin)')
     .option(
@@ -85,10 +92,10 @@ export function register(program: Command, ctx: CliContext): void {
       )
         .choices(['sealbridge.io/v1alpha1', 'bitnami.com/v1alpha1'])
         .default('sealbridge.io/v1alpha1'),
-    )
-    .action(async (flags: SealFlags, command: Command) => {
-      const { runSeal } = await import('../actions/seal.ts');
-      const apiVersionGiven = command.getOptionValueSource('apiVersion') !== 'default';
-      await runSeal(ctx, flags, { apiVersionGiven });
-    });
+    );
+  addControllerFlags(cmd).action(async (flags: SealFlags, command: Command) => {
+    const { runSeal } = await import('../actions/seal.ts');
+    const apiVersionGiven = command.getOptionValueSource('apiVersion') !== 'default';
+    await runSeal(ctx, flags, { apiVersionGiven });
+  });
 }

@@ -32,7 +32,8 @@ export type TemplateDataRenderer = (
 ) => ReadonlyMap<string, Uint8Array>;
 
 export interface UnsealOptions {
-  readonly keyring: Keyring;
+  /** A Keyring, or anything with its open() (the controller passes values opened on worker threads). */
+  readonly keyring: Pick<Keyring, 'open'>;
   /** Fingerprint of the key that opened this SealedSecret last time (status.keyFingerprint). */
   readonly hint?: string | undefined;
   /** The template interpreter for `spec.template.data`; see the module comment. */

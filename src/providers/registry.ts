@@ -84,6 +84,9 @@ export class ProviderRegistry {
         ? { store: ref, consumerNamespace }
         : { store: ref };
     const fingerprint = await this.#fingerprint(store, scope, signal);
+    // Resolved before the cache is read: no await may separate reading an entry from storing
+    // its replacement, or concurrent first uses of a store would each build a client.
+    const factory = this.#o.factory ?? (await import('./factory.ts')).defaultProviderFactory;
     const existing = this.#entries.get(key);
     if (existing?.fingerprint === fingerprint) {
       existing.lastUsed = this.#o.clock.now();
@@ -102,7 +105,6 @@ export class ProviderRegistry {
         : { consumerNamespace: scope.consumerNamespace }),
       ...(this.#o.overrides === undefined ? {} : { overrides: this.#o.overrides }),
     };
-    const factory = this.#o.factory ?? (await import('./factory.ts')).defaultProviderFactory;
     const provider = factory.create(store, ctx);
     const entry: Entry = { fingerprint, provider, lastUsed: this.#o.clock.now() };
     this.#entries.set(key, entry);

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { formatFromPath, isFormat, type SopsFormat, type StoreOptions } from './formats/index.ts';
 import { ageKey } from './keys/age.ts';
 import { defaultKeyServices } from './keys/defaults.ts';
+import { cloudKeyOptionsFromEnv } from './keys/cloud-env.ts';
 import { keySourceFromEnv } from './keys/env-source.ts';
 import { pgpKey } from './keys/pgp.ts';
 import type { KeyServiceRegistry } from './keys/registry.ts';
@@ -157,7 +158,12 @@ export function keySource(flags: SopsFlags, io: SopsIo): KeySource {
 }
 
 export function registry(io: SopsIo): KeyServiceRegistry {
-  return io.registry ?? defaultKeyServices();
+  return (
+    io.registry ??
+    defaultKeyServices(
+      cloudKeyOptionsFromEnv(io.env.cloud, (p) => readFileSync(resolve(io.cwd, p), 'utf8')),
+    )
+  );
 }
 
 /** Master keys named by flags (or SOPS_AGE_RECIPIENTS / SOPS_PGP_FP); empty when none. */
@@ -205,7 +211,7 @@ export function thresholdFlag(flags: SopsFlags): number | undefined {
   return n;
 }
 
-export function decryptionOrder(io: SopsIo): KeyType[] | undefined {
+export function decryptionOrder(io: Pick<SopsIo, 'env'>): KeyType[] | undefined {
   const raw = io.env.decryptionOrder;
   if (raw === undefined || raw.trim() === '') return undefined;
   const order = raw

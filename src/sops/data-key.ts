@@ -34,17 +34,25 @@ function ordered(group: readonly MasterKey[], order: readonly KeyType[]): Master
     .map((x) => x.k);
 }
 
+interface Problems {
+  readonly messages: string[];
+  /** Some key failed for a reason that may pass (throttling, an unreachable service). */
+  transient: boolean;
+}
+
 async function openGroup(
   group: readonly MasterKey[],
   opts: DataKeyOptions,
-  problems: string[],
+  problems: Problems,
 ): Promise<Uint8Array | undefined> {
   for (const key of ordered(group, opts.decryptionOrder ?? DEFAULT_DECRYPTION_ORDER)) {
     try {
       const svc = opts.registry.require(key.type);
       return await svc.unwrap(key, opts);
     } catch (err) {
-      problems.push(`${keyLabel(key)}: ${errorMessage(err)}`);
+      if (opts.signal?.aborted === true) throw err;
+      if (err instanceof SealbridgeError && err.retryable) problems.transient = true;
+      problems.messages.push(`${keyLabel(key)}: ${errorMessage(err)}`);
     }
   }
   return undefined;
@@ -55,22 +63,27 @@ export async function recoverDataKey(md: SopsMetadata, opts: DataKeyOptions): Pr
   const groups = md.keyGroups;
   const parts: Uint8Array[] = [];
   const report: string[] = [];
-  for (let g = 0; g < groups.length; g++) {
-    const problems: string[] = [];
+  let transient = false;
+  const need = groups.length > 1 && md.shamirThreshold > 0 ? md.shamirThreshold : groups.length;
+  // Stop once enough parts are open: the remaining groups' services are not called at all.
+  for (let g = 0; g < groups.length && parts.length < need; g++) {
+    const problems: Problems = { messages: [], transient: false };
     const part = await openGroup(at(groups, g), opts, problems);
     if (part !== undefined) parts.push(part);
-    else
+    else {
+      transient ||= problems.transient;
       report.push(
-        `${groups.length > 1 ? `group ${g + 1}: ` : ''}${problems.join('; ') || 'no keys'}`,
+        `${groups.length > 1 ? `group ${g + 1}: ` : ''}${problems.messages.join('; ') || 'no keys'}`,
       );
+    }
   }
   let key: Uint8Array;
   if (groups.length > 1) {
-    const need = md.shamirThreshold > 0 ? md.shamirThreshold : groups.length;
     if (parts.length < need) {
       throw new SealbridgeError(
         'SOPS_DATA_KEY_UNAVAILABLE',
         `could not open the data key: ${parts.length} of ${need} required key groups opened (${report.join(' | ')})`,
+        { retryable: transient },
       );
     }
     key = shamirCombine(parts);
@@ -80,6 +93,7 @@ export async function recoverDataKey(md: SopsMetadata, opts: DataKeyOptions): Pr
       throw new SealbridgeError(
         'SOPS_DATA_KEY_UNAVAILABLE',
         `could not open the data key (${report.join(' | ')})`,
+        { retryable: transient },
       );
     }
     key = only;
@@ -129,7 +143,7 @@ export async function wrapDataKey(
         throw new SealbridgeError(
           'SOPS_KEY_SERVICE_FAILED',
           `could not wrap the data key for ${keyLabel(key)}: ${errorMessage(err)}`,
-          { cause: err },
+          { cause: err, retryable: err instanceof SealbridgeError && err.retryable },
         );
       }
       const base = withEnc(key, res.enc, key.type === 'age' ? undefined : rfc3339(opts.now));

@@ -19,6 +19,7 @@ import {
 } from './metadata.ts';
 import { RuleSet, type CryptRules } from './rules.ts';
 import { cloneBranches, type Branches } from './tree.ts';
+import { isSopsSecretBranch, orderSopsSecretPayload } from './canonical-order.ts';
 import { encryptTree } from './walk.ts';
 
 export interface SealOptions {
@@ -40,10 +41,13 @@ export function sealBranches(
   opts: SealOptions = {},
 ): { branches: Branches; metadata: SopsMetadata } {
   const branches = opts.inPlace === true ? plain : cloneBranches(plain);
+  orderSopsSecretPayload(branches);
+  // A SopsSecret's MAC must leave out what the API server changes (docs/sops-secret.md).
+  const macOnlyEncrypted = metadata.macOnlyEncrypted || branches.some(isSopsSecretBranch);
   const random = opts.random ?? pooledRandom();
   const cipher = new ValueCipher(dataKey, opts.stash ?? new IvStash(), random);
   const rules = new RuleSet(metadata.rules);
-  const mac = encryptTree(branches, cipher, { rules, macOnlyEncrypted: metadata.macOnlyEncrypted });
+  const mac = encryptTree(branches, cipher, { rules, macOnlyEncrypted });
   const lastModified = rfc3339((opts.clock ?? systemClock).now());
   // The MAC is encrypted with a fresh IV: the stash is keyed by plaintext and path, and the MAC
   // of changed content must never reuse an IV.
@@ -52,6 +56,7 @@ export function sealBranches(
     branches,
     metadata: {
       ...metadata,
+      macOnlyEncrypted,
       rules: rules.rules,
       lastModified,
       mac: macCipher.encrypt(mac, macAad(lastModified)),
@@ -133,5 +138,18 @@ export async function encryptDocument(
       `${file}: the file already has sops metadata; it is encrypted already`,
     );
   }
-  return encryptBranches(branches, opts, true);
+  return encryptBranches(branches, withSopsSecretDefaults(branches, opts), true);
+}
+
+/** The crypt rule SopsSecrets need (see docs/sops-secret.md). */
+const SOPS_SECRET_RULES: CryptRules = { encryptedRegex: '^(data|stringData)$' };
+
+/**
+ * A SopsSecret must be encrypted with mac_only_encrypted (its MAC may not cover fields the API
+ * server changes), and without a rule of its own it gets ^(data|stringData)$.
+ */
+function withSopsSecretDefaults(branches: Branches, opts: EncryptOptions): EncryptOptions {
+  if (!branches.some(isSopsSecretBranch)) return opts;
+  const hasRule = opts.rules !== undefined && Object.keys(opts.rules).length > 0;
+  return { ...opts, macOnlyEncrypted: true, ...(hasRule ? {} : { rules: SOPS_SECRET_RULES }) };
 }

@@ -131,14 +131,18 @@ describe('sealbridge sops', () => {
   });
 
   it.each([
-    ['--kms', 'arn:aws:kms:us-east-1:111122223333:key/abc', 'AWS KMS'],
-    ['--gcp-kms', 'projects/p/locations/global/keyRings/r/cryptoKeys/k', 'GCP KMS'],
-    ['--hc-vault-transit', 'https://vault.example:8200/v1/sops/keys/k', 'Vault transit'],
-  ])('%s fails clearly until its key service is registered', async (flag, value, name) => {
+    ['--kms', 'arn:aws:kms:us-east-1:111122223333:nokey', 'not an AWS KMS key ARN'],
+    ['--gcp-kms', 'projects/p/keyRings/r', 'not a GCP KMS key resource ID'],
+    ['--hc-vault-transit', 'https://vault.example:8200/v1/sops/keys/k', 'no Vault token available'],
+  ])('%s fails clearly, before any network call, when it cannot work', async (flag, value, why) => {
     fresh();
-    const res = await runCli(['sops', 'encrypt', flag, value, 'secret.yaml'], { cwd: dir });
+    const res = await runCli(['sops', 'encrypt', flag, value, 'secret.yaml'], {
+      cwd: dir,
+      env: { HOME: '/nonexistent' },
+    });
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain(`${name} key service is not available in this build`);
+    expect(res.stderr).toContain('could not wrap the data key');
+    expect(res.stderr).toContain(why);
     expect(res.stdout).toBe('');
   });
 

@@ -10,7 +10,7 @@ import { SealbridgeError } from '../../src/errors.ts';
 import { decryptDocument } from '../../src/sops/decrypt.ts';
 import { encryptDocument, sealBranches } from '../../src/sops/encrypt.ts';
 import { storeFor } from '../../src/sops/formats/index.ts';
-import { ageKey } from '../../src/sops/keys/age.ts';
+import { AgeKeyService, ageKey } from '../../src/sops/keys/age.ts';
 import { defaultKeyServices } from '../../src/sops/keys/defaults.ts';
 import { keySourceFromEnv } from '../../src/sops/keys/env-source.ts';
 import { KeyServiceRegistry, type KeyService } from '../../src/sops/keys/registry.ts';
@@ -124,11 +124,13 @@ describe('key-service registry', () => {
     const text = enc.output.toString();
     expect(text).toContain('kms:');
     expect(text).toMatch(/aws_profile: ""/);
-    // The default registry has no KMS service: age (tried first) still opens it.
+    // A registry without a KMS service: age (tried first) still opens it.
+    const ageOnly = new KeyServiceRegistry().register(new AgeKeyService());
     const doc = await decryptDocument(text, {
       format: 'yaml',
       keys: keySourceFromMaterial({ age: [x.identity] }),
       keepIvs: true,
+      registry: ageOnly,
     });
     expect(doc.metadata.keyGroups[0]!.map((k) => k.type)).toEqual(['kms', 'age']);
     const sealed = sealBranches(doc.branches, doc.dataKey, doc.metadata, { stash: doc.stash });
@@ -137,7 +139,11 @@ describe('key-service registry', () => {
     expect(kmsBlock(again)).toBe(kmsBlock(text));
     // With only the KMS entry usable, the error is honest about the missing service.
     await expect(
-      decryptDocument(text, { format: 'yaml', keys: keySourceFromMaterial({}) }),
+      decryptDocument(text, {
+        format: 'yaml',
+        keys: keySourceFromMaterial({}),
+        registry: ageOnly,
+      }),
     ).rejects.toThrow(/AWS KMS key service is not available in this build/);
   });
 
